@@ -1,0 +1,154 @@
+// FFT: complex and real transforms, float32 and Q15, numpy.fft conventions.
+//
+// Sizes: powers of two from 16 to 4096 (kFftMinSize..kFftMaxSize).
+// Memory: the caller provides the twiddle table (twiddle_len(n) elements);
+// init() computes it in C++ (no precomputed tables in flash). The owning
+// variants ComplexFftN<N> / RfftN<N> / RfftQ15N<N> hold their own table.
+// Scaling (float): forward is unscaled, inverse divides by n, exactly as
+// numpy.fft.fft/ifft and numpy.fft.rfft/irfft (norm="backward").
+#ifndef TINYSENSE_DSP_FFT_HPP
+#define TINYSENSE_DSP_FFT_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "tinysense/core/fixed_point.hpp"
+#include "tinysense/core/span.hpp"
+#include "tinysense/core/status.hpp"
+
+namespace tinysense::dsp {
+
+constexpr std::size_t kFftMinSize = 16;
+constexpr std::size_t kFftMaxSize = 4096;
+
+// Layout-compatible with numpy.complex64 and std::complex<float>.
+struct Complex32 {
+  float re;
+  float im;
+};
+static_assert(sizeof(Complex32) == 2 * sizeof(float), "Complex32 must be two packed floats");
+
+// Q15 complex value (re, im as Q15).
+struct ComplexQ15 {
+  q15_t re;
+  q15_t im;
+};
+static_assert(sizeof(ComplexQ15) == 2 * sizeof(q15_t), "ComplexQ15 must be two packed int16");
+
+// True for a power of two in [kFftMinSize, kFftMaxSize].
+constexpr bool is_valid_fft_size(std::size_t n) noexcept {
+  return n >= kFftMinSize && n <= kFftMaxSize && (n & (n - 1)) == 0;
+}
+
+// Complex FFT of size n, numpy.fft.fft / numpy.fft.ifft.
+class ComplexFft {
+ public:
+  // Twiddle table length in Complex32 elements for size n.
+  static constexpr std::size_t twiddle_len(std::size_t n) noexcept { return n / 2; }
+
+  // Checks n (kInvalidArgument) and the table length (kNoMemory), fills twiddles.
+  [[nodiscard]] Status init(std::size_t n, Span<Complex32> twiddles) noexcept;
+
+  // out = fft(in). in and out have size() elements; in may alias out.
+  void forward(Span<const Complex32> in, Span<Complex32> out) const noexcept;
+  // out = ifft(in) (scaled by 1/n). in may alias out.
+  void inverse(Span<const Complex32> in, Span<Complex32> out) const noexcept;
+
+  std::size_t size() const noexcept { return n_; }
+
+ private:
+  void transform(Span<Complex32> data, bool inverse) const noexcept;
+  const Complex32* twiddles_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+// Real FFT of size n, numpy.fft.rfft / numpy.fft.irfft: n reals <-> n/2 + 1 bins.
+class Rfft {
+ public:
+  // Twiddle table length in Complex32 elements for size n.
+  static constexpr std::size_t twiddle_len(std::size_t n) noexcept { return n / 2; }
+
+  [[nodiscard]] Status init(std::size_t n, Span<Complex32> twiddles) noexcept;
+
+  // out[k] = rfft(in)[k], k = 0..n/2. in has n elements and is not modified;
+  // out has n/2 + 1 elements and is used as scratch (no other memory needed).
+  void forward(Span<const float> in, Span<Complex32> out) const noexcept;
+  // out = irfft(in, n): in has n/2 + 1 bins (imaginary parts of bins 0 and n/2
+  // are ignored, as numpy does), out has n reals. in is not modified.
+  void inverse(Span<const Complex32> in, Span<float> out) const noexcept;
+
+  std::size_t size() const noexcept { return n_; }
+  std::size_t bins() const noexcept { return n_ / 2 + 1; }
+
+ private:
+  const Complex32* twiddles_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+// Q15 real FFT of size n. Input: n Q15 samples. Output: n/2 + 1 Q15 bins equal
+// to rfft(x) / n (block scaling by 1/2 per radix-2 stage, so it never
+// overflows); multiply by n to get numpy's scale. See fft.cpp for the exact
+// rounding, which tests/golden/gen_fft.py models bit for bit.
+class RfftQ15 {
+ public:
+  // Twiddle table length in ComplexQ15 elements for size n.
+  static constexpr std::size_t twiddle_len(std::size_t n) noexcept { return n / 2; }
+
+  [[nodiscard]] Status init(std::size_t n, Span<ComplexQ15> twiddles) noexcept;
+
+  // in: n samples (not modified); out: n/2 + 1 bins, also used as scratch.
+  void forward(Span<const q15_t> in, Span<ComplexQ15> out) const noexcept;
+
+  std::size_t size() const noexcept { return n_; }
+  std::size_t bins() const noexcept { return n_ / 2 + 1; }
+
+ private:
+  const ComplexQ15* twiddles_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+// |X[k]|^2 = re^2 + im^2 for each bin; out.size() == in.size().
+void power_spectrum(Span<const Complex32> in, Span<float> out) noexcept;
+// |X[k]| for each bin; out.size() == in.size().
+void magnitude(Span<const Complex32> in, Span<float> out) noexcept;
+// re^2 + im^2 of Q15 bins as Q30 in int32 (exact, cannot overflow except -1,-1).
+void power_spectrum_q15(Span<const ComplexQ15> in, Span<std::int32_t> out) noexcept;
+
+// Owning variants: storage for the twiddles inside the object.
+template <std::size_t N>
+class ComplexFftN : public ComplexFft {
+  static_assert(is_valid_fft_size(N), "FFT size must be a power of two in [16, 4096]");
+
+ public:
+  [[nodiscard]] Status init() noexcept { return ComplexFft::init(N, Span<Complex32>(tw_)); }
+
+ private:
+  std::array<Complex32, twiddle_len(N)> tw_{};
+};
+
+template <std::size_t N>
+class RfftN : public Rfft {
+  static_assert(is_valid_fft_size(N), "FFT size must be a power of two in [16, 4096]");
+
+ public:
+  [[nodiscard]] Status init() noexcept { return Rfft::init(N, Span<Complex32>(tw_)); }
+
+ private:
+  std::array<Complex32, twiddle_len(N)> tw_{};
+};
+
+template <std::size_t N>
+class RfftQ15N : public RfftQ15 {
+  static_assert(is_valid_fft_size(N), "FFT size must be a power of two in [16, 4096]");
+
+ public:
+  [[nodiscard]] Status init() noexcept { return RfftQ15::init(N, Span<ComplexQ15>(tw_)); }
+
+ private:
+  std::array<ComplexQ15, twiddle_len(N)> tw_{};
+};
+
+}  // namespace tinysense::dsp
+
+#endif  // TINYSENSE_DSP_FFT_HPP
