@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "tinysense/core.hpp"
+#include "tinysense/core/crc32.hpp"
 #include "tt.hpp"
 
 using namespace tinysense;
@@ -86,4 +87,14 @@ TT_TEST(q31_saturates_and_rounds) {
   TT_CHECK_EQ(round_shift(5, 1), 3);
   TT_CHECK_EQ(round_shift(-5, 1), -2);
   TT_CHECK_EQ(round_shift(7, 0), 7);
+}
+
+TT_TEST(crc32_matches_zlib) {
+  // zlib.crc32(b"123456789") == 0xCBF43926 (the CRC-32 check value).
+  const std::uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+  TT_CHECK_EQ(crc32(Span<const std::uint8_t>(check)), 0xCBF43926u);
+  TT_CHECK_EQ(crc32(Span<const std::uint8_t>()), 0u);
+  // Continuation: crc(a + b) == crc(b, crc(a)).
+  const std::uint32_t part = crc32(Span<const std::uint8_t>(check, 4));
+  TT_CHECK_EQ(crc32(Span<const std::uint8_t>(check + 4, 5), part), 0xCBF43926u);
 }
