@@ -20,16 +20,7 @@ namespace {
 // another shape or zero sections.
 template <class T>
 std::vector<T> copy_sos(const pyb::handle& obj, const char* name) {
-  if (!pyb::isinstance<pyb::array>(obj)) {
-    throw pyb::type_error(std::string(name) + ": expected a numpy array of dtype " +
-                          std::string(pyb::str(pyb::dtype::of<T>())));
-  }
-  auto arr = pyb::reinterpret_borrow<pyb::array>(obj);
-  if (!arr.dtype().is(pyb::dtype::of<T>())) {
-    throw pyb::type_error(std::string(name) + ": expected dtype " +
-                          std::string(pyb::str(pyb::dtype::of<T>())) + ", got " +
-                          std::string(pyb::str(arr.dtype())) + " (convert with .astype())");
-  }
+  auto arr = require_dtype<T>(obj, name);
   if (arr.ndim() != 2 || arr.shape(1) != static_cast<pyb::ssize_t>(dsp::kSosRowLen)) {
     throw pyb::value_error(std::string(name) + ": expected shape (sections, 6)");
   }

@@ -11,28 +11,6 @@
 namespace tinysense::py {
 namespace {
 
-// A 2-D C-contiguous array of exactly dtype T with `cols` columns.
-template <class T>
-pyb::array_t<T> require_2d(const pyb::handle& obj, const char* name, std::size_t cols) {
-  if (!pyb::isinstance<pyb::array>(obj)) {
-    throw pyb::type_error(std::string(name) + ": expected a numpy array of dtype " +
-                          std::string(pyb::str(pyb::dtype::of<T>())));
-  }
-  auto arr = pyb::reinterpret_borrow<pyb::array>(obj);
-  if (!arr.dtype().is(pyb::dtype::of<T>())) {
-    throw pyb::type_error(std::string(name) + ": expected dtype " +
-                          std::string(pyb::str(pyb::dtype::of<T>())) + ", got " +
-                          std::string(pyb::str(arr.dtype())));
-  }
-  if (arr.ndim() != 2 || static_cast<std::size_t>(arr.shape(1)) != cols) {
-    throw pyb::value_error(std::string(name) + ": expected shape (n, " + std::to_string(cols) + ")");
-  }
-  if (!(arr.flags() & pyb::array::c_style)) {
-    throw pyb::value_error(std::string(name) + ": array must be C-contiguous");
-  }
-  return pyb::reinterpret_borrow<pyb::array_t<T>>(arr);
-}
-
 ml::Voting parse_voting(const std::string& v) {
   if (v == "soft") return ml::Voting::kSoft;
   if (v == "hard") return ml::Voting::kHard;

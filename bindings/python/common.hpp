@@ -30,11 +30,11 @@ struct Binder {
   Binder* next;
 };
 
-// Requires a 1-D, C-contiguous array of exactly dtype T (TypeError otherwise;
-// no silent conversion, so float64 input is an error, not a hidden copy).
-// `name` appears in the message. Returns a view that keeps the array alive.
+// Requires a numpy array of exactly dtype T (TypeError otherwise; no silent
+// conversion, so float64 input is an error, not a hidden copy). `name`
+// appears in the message. Any shape and strides.
 template <class T>
-pyb::array_t<T> require_1d(const pyb::handle& obj, const char* name) {
+pyb::array require_dtype(const pyb::handle& obj, const char* name) {
   if (!pyb::isinstance<pyb::array>(obj)) {
     throw pyb::type_error(std::string(name) + ": expected a numpy array of dtype " +
                           std::string(pyb::str(pyb::dtype::of<T>())));
@@ -43,11 +43,32 @@ pyb::array_t<T> require_1d(const pyb::handle& obj, const char* name) {
   if (!arr.dtype().is(pyb::dtype::of<T>())) {
     throw pyb::type_error(std::string(name) + ": expected dtype " +
                           std::string(pyb::str(pyb::dtype::of<T>())) + ", got " +
-                          std::string(pyb::str(arr.dtype())));
+                          std::string(pyb::str(arr.dtype())) + " (convert with .astype())");
   }
+  return arr;
+}
+
+// Requires a 1-D, C-contiguous array of exactly dtype T. Returns a view that
+// keeps the array alive.
+template <class T>
+pyb::array_t<T> require_1d(const pyb::handle& obj, const char* name) {
+  auto arr = require_dtype<T>(obj, name);
   if (arr.ndim() != 1) {
     throw pyb::value_error(std::string(name) + ": expected a 1-D array, got " +
                            std::to_string(arr.ndim()) + "-D");
+  }
+  if (!(arr.flags() & pyb::array::c_style)) {
+    throw pyb::value_error(std::string(name) + ": array must be C-contiguous");
+  }
+  return pyb::reinterpret_borrow<pyb::array_t<T>>(arr);
+}
+
+// Requires a 2-D, C-contiguous array of exactly dtype T with `cols` columns.
+template <class T>
+pyb::array_t<T> require_2d(const pyb::handle& obj, const char* name, std::size_t cols) {
+  auto arr = require_dtype<T>(obj, name);
+  if (arr.ndim() != 2 || static_cast<std::size_t>(arr.shape(1)) != cols) {
+    throw pyb::value_error(std::string(name) + ": expected shape (n, " + std::to_string(cols) + ")");
   }
   if (!(arr.flags() & pyb::array::c_style)) {
     throw pyb::value_error(std::string(name) + ": array must be C-contiguous");
