@@ -38,10 +38,16 @@ void load(const std::uint8_t* m, std::size_t n) noexcept {
 
 }  // namespace
 
-TS_BENCH_PROBE(trees_i16) {
+TS_BENCH_PROBE(trees_i16_u16_soft) {
   if (g_forest.load(ts::Span<const std::uint8_t>(forest_i16_u16, forest_i16_u16_size)) != ts::Status::kOk) return;
   std::int32_t cls;
   (void)g_forest.predict(ts::Span<const std::int16_t>(bench_xi, kF), &cls);
+}
+
+TS_BENCH_PROBE(knn_i16) {
+  if (g_knn_iris.load(ts::Span<const std::uint8_t>(knn_iris, knn_iris_size)) != ts::Status::kOk) return;
+  std::int32_t cls;
+  (void)g_knn_iris.predict(ts::Span<const std::int16_t>(iris_q, 4), &cls);
 }
 
 TS_BENCH_RUN(trees) {
