@@ -8,6 +8,7 @@
 #include "golden_knn.hpp"
 #include "tinysense/core/crc32.hpp"
 #include "tinysense/ml/knn.hpp"
+#include "model_bytes.hpp"
 #include "tt.hpp"
 
 using namespace tinysense;
@@ -70,27 +71,9 @@ void check_case(Knn& knn, const Case& c, int* wrong, int* wrong_proba, int* wron
   }
 }
 
-alignas(8) std::uint8_t g_buf[16384];
-std::size_t g_len = 0;
-void copy_model(const std::uint8_t* m, std::size_t n) {
-  std::memcpy(g_buf, m, n);
-  g_len = n;
-}
-void put_u32(std::size_t off, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) g_buf[off + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-void put_u16(std::size_t off, std::uint16_t v) {
-  g_buf[off] = static_cast<std::uint8_t>(v);
-  g_buf[off + 1] = static_cast<std::uint8_t>(v >> 8);
-}
-void fix_crc() {
-  put_u32(8, static_cast<std::uint32_t>(g_len - kModelHeaderSize));
-  std::uint32_t crc = crc32(Span<const std::uint8_t>(g_buf, 28));
-  crc = crc32(Span<const std::uint8_t>(g_buf + kModelHeaderSize, g_len - kModelHeaderSize), crc);
-  put_u32(28, crc);
-}
+tt::ModelBytes<16384> g_model;
 Status load_buf(Knn& knn) {
-  return knn.load(Span<const std::uint8_t>(g_buf, g_len), Span<std::int16_t>(), Span<std::uint16_t>(),
+  return knn.load(Span<const std::uint8_t>(g_model.buf, g_model.len), Span<std::int16_t>(), Span<std::uint16_t>(),
                   Span<Knn::Neighbor>(g_heap));
 }
 
@@ -267,35 +250,35 @@ TT_TEST(load_rejects_damaged_files) {
       {"label padding", y_off + 2 * n_items, 2, 1, Status::kCorrupt},
   };
   for (const Edit& e : edits) {
-    copy_model(g::iris_model, g::iris_model_len);
-    if (e.width == 2) put_u16(e.off, static_cast<std::uint16_t>(e.value));
-    if (e.width == 4) put_u32(e.off, e.value);
-    fix_crc();
+    g_model.copy(g::iris_model, g::iris_model_len);
+    if (e.width == 2) g_model.put_u16(e.off, static_cast<std::uint16_t>(e.value));
+    if (e.width == 4) g_model.put_u32(e.off, e.value);
+    g_model.resign();
     const Status s = load_buf(knn);
     if (s != e.expect) std::printf("    %s: got %s\n", e.what, to_string(s));
     TT_CHECK(s == e.expect);
     TT_CHECK(!knn.ready());
   }
   // k larger than the scratch; storage not matching the feature count.
-  copy_model(g::iris_model, g::iris_model_len);
-  put_u16(p + 4, static_cast<std::uint16_t>(kMaxK + 1));
-  put_u32(12, Knn::arena_bytes(kMaxK + 1));
-  fix_crc();
+  g_model.copy(g::iris_model, g::iris_model_len);
+  g_model.put_u16(p + 4, static_cast<std::uint16_t>(kMaxK + 1));
+  g_model.put_u32(12, Knn::arena_bytes(kMaxK + 1));
+  g_model.resign();
   TT_CHECK(load_buf(knn) == Status::kNoMemory);
   TT_CHECK(knn.load(bytes(g::iris_model, g::iris_model_len), Span<std::int16_t>(g_storage, 5),
                     Span<std::uint16_t>(g_labels, 1), Span<Knn::Neighbor>(g_heap)) == Status::kSizeMismatch);
   // Feature padding (wine: 89 x 13 int16 = 2314 bytes + 2 pad).
-  copy_model(g::wine_model, g::wine_model_len);
-  const std::uint32_t wn = read_u32(g_buf + p);
+  g_model.copy(g::wine_model, g::wine_model_len);
+  const std::uint32_t wn = read_u32(g_model.buf + p);
   TT_CHECK_EQ((2u * 13u * wn) % 4u, 2u);
-  g_buf[p + 8 + 2 * 13 * wn] = 1;
-  fix_crc();
+  g_model.buf[p + 8 + 2 * 13 * wn] = 1;
+  g_model.resign();
   TT_CHECK(load_buf(knn) == Status::kCorrupt);
   // Every truncation, re-signed.
   int accepted = 0;
   for (std::size_t n = kModelHeaderSize; n < g::iris_model_len; ++n) {
-    copy_model(g::iris_model, n);
-    fix_crc();
+    g_model.copy(g::iris_model, n);
+    g_model.resign();
     if (load_buf(knn) == Status::kOk) ++accepted;
   }
   TT_CHECK_EQ(accepted, 0);
@@ -308,9 +291,9 @@ TT_TEST(byte_mutations_never_break_predict) {
     const std::uint8_t values[] = {0, 0xFF, static_cast<std::uint8_t>(orig ^ 1)};
     for (std::uint8_t v : values) {
       if (v == orig) continue;
-      copy_model(g::iris_model, g::iris_model_len);
-      g_buf[pos] = v;
-      fix_crc();
+      g_model.copy(g::iris_model, g::iris_model_len);
+      g_model.buf[pos] = v;
+      g_model.resign();
       Knn knn;
       if (load_buf(knn) != Status::kOk) continue;
       ++loaded;

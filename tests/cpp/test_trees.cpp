@@ -11,6 +11,7 @@
 #include "tinysense/core/crc32.hpp"
 #include "tinysense/ml/trees.hpp"
 #include "tolerances.hpp"
+#include "model_bytes.hpp"
 #include "tt.hpp"
 
 using namespace tinysense;
@@ -69,33 +70,14 @@ double proba_tolerance(long long leaf) {
   return 0.0;  // f64: float32 rounding of sklearn's own float64 result, compared exactly
 }
 
-// Mutable copy of a model for damage tests; fix_crc() re-signs it so the
+// Mutable copy of a model for damage tests; resign() re-signs it so the
 // payload checks (not the CRC) must catch the damage.
-alignas(8) std::uint8_t g_buf[4096];
-std::size_t g_len = 0;
-
-void copy_model(const std::uint8_t* m, std::size_t n) {
-  std::memcpy(g_buf, m, n);
-  g_len = n;
-}
-void put_u32(std::size_t off, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) g_buf[off + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-void put_u16(std::size_t off, std::uint16_t v) {
-  g_buf[off] = static_cast<std::uint8_t>(v);
-  g_buf[off + 1] = static_cast<std::uint8_t>(v >> 8);
-}
-void fix_crc() {
-  put_u32(8, static_cast<std::uint32_t>(g_len - kModelHeaderSize));
-  std::uint32_t crc = crc32(Span<const std::uint8_t>(g_buf, 28));
-  crc = crc32(Span<const std::uint8_t>(g_buf + kModelHeaderSize, g_len - kModelHeaderSize), crc);
-  put_u32(28, crc);
-}
+tt::ModelBytes<4096> g_model;
 Status load_buf(Forest& f, std::size_t scratch = kMaxOut) {
-  return f.load(Span<const std::uint8_t>(g_buf, g_len), Span<Forest::Accumulator>(g_acc, scratch));
+  return f.load(Span<const std::uint8_t>(g_model.buf, g_model.len), Span<Forest::Accumulator>(g_acc, scratch));
 }
 
-// Payload offsets of a model in g_buf (format: docs/design/model-trees.md).
+// Payload offsets of a model in g_model.buf (format: docs/design/model-trees.md).
 struct Layout {
   std::size_t roots, nodes, leaves, stride, children;
   std::uint32_t n_trees, n_nodes, n_leaves;
@@ -103,11 +85,11 @@ struct Layout {
 Layout layout_of_buf() {
   const std::size_t p = kModelHeaderSize;
   Layout l{};
-  l.n_trees = read_u32(g_buf + p + 4);
-  l.n_nodes = read_u32(g_buf + p + 8);
-  l.n_leaves = read_u32(g_buf + p + 12);
-  const bool f32 = read_u16(g_buf + 16) == static_cast<std::uint16_t>(ModelDtype::kFloat32);
-  const bool c16 = g_buf[p + 2] == 2;
+  l.n_trees = read_u32(g_model.buf + p + 4);
+  l.n_nodes = read_u32(g_model.buf + p + 8);
+  l.n_leaves = read_u32(g_model.buf + p + 12);
+  const bool f32 = read_u16(g_model.buf + 16) == static_cast<std::uint16_t>(ModelDtype::kFloat32);
+  const bool c16 = g_model.buf[p + 2] == 2;
   l.stride = f32 ? (c16 ? 12 : 16) : (c16 ? 8 : 12);
   l.children = f32 ? 8 : 4;
   l.roots = p + kTreesPayloadHeader;
@@ -297,7 +279,7 @@ TT_TEST(load_rejects_damaged_payloads) {
   };
   const std::size_t p = kModelHeaderSize;
   // iris_rf: float32, 2-byte children, f64 leaves, 10 trees.
-  copy_model(g::iris_rf_model, g::iris_rf_model_len);
+  g_model.copy(g::iris_rf_model, g::iris_rf_model_len);
   const Layout l = layout_of_buf();
   const Edit edits[] = {
       {"task", p + 0, 1, 2, Status::kCorrupt},
@@ -331,44 +313,44 @@ TT_TEST(load_rejects_damaged_payloads) {
       {"no outputs", 24, 4, 0, Status::kCorrupt},
   };
   for (const Edit& e : edits) {
-    copy_model(g::iris_rf_model, g::iris_rf_model_len);
-    if (e.width == 1) g_buf[e.off] = static_cast<std::uint8_t>(e.value);
-    if (e.width == 2) put_u16(e.off, static_cast<std::uint16_t>(e.value));
-    if (e.width >= 4) put_u32(e.off, static_cast<std::uint32_t>(e.value));
-    if (e.width == 8) put_u32(e.off + 4, static_cast<std::uint32_t>(e.value >> 32));
-    fix_crc();
+    g_model.copy(g::iris_rf_model, g::iris_rf_model_len);
+    if (e.width == 1) g_model.buf[e.off] = static_cast<std::uint8_t>(e.value);
+    if (e.width == 2) g_model.put_u16(e.off, static_cast<std::uint16_t>(e.value));
+    if (e.width >= 4) g_model.put_u32(e.off, static_cast<std::uint32_t>(e.value));
+    if (e.width == 8) g_model.put_u32(e.off + 4, static_cast<std::uint32_t>(e.value >> 32));
+    g_model.resign();
     const Status s = load_buf(f);
     if (s != e.expect) std::printf("    %s: got %s\n", e.what, to_string(s));
     TT_CHECK(s == e.expect);
     TT_CHECK(!f.loaded());
   }
   // Unsigned CRC, wrong kind.
-  copy_model(g::iris_rf_model, g::iris_rf_model_len);
-  g_buf[l.nodes + 4] ^= 1;
+  g_model.copy(g::iris_rf_model, g::iris_rf_model_len);
+  g_model.buf[l.nodes + 4] ^= 1;
   TT_CHECK(load_buf(f) == Status::kCorrupt);
-  copy_model(g::iris_rf_model, g::iris_rf_model_len);
-  put_u16(6, static_cast<std::uint16_t>(ModelKind::kKnn));
-  fix_crc();
+  g_model.copy(g::iris_rf_model, g::iris_rf_model_len);
+  g_model.put_u16(6, static_cast<std::uint16_t>(ModelKind::kKnn));
+  g_model.resign();
   TT_CHECK(load_buf(f) == Status::kInvalidArgument);
   // Nonzero padding after the leaves (iris_dt: 18 bytes of u16 leaves + 2).
-  copy_model(g::iris_dt_model, g::iris_dt_model_len);
-  TT_CHECK_EQ(g_buf[g_len - 1], 0);
-  g_buf[g_len - 1] = 1;
-  fix_crc();
+  g_model.copy(g::iris_dt_model, g::iris_dt_model_len);
+  TT_CHECK_EQ(g_model.buf[g_model.len - 1], 0);
+  g_model.buf[g_model.len - 1] = 1;
+  g_model.resign();
   TT_CHECK(load_buf(f) == Status::kCorrupt);
   // int16 model with 4-byte children: backward and out-of-range references.
-  copy_model(g::wine_et16_model, g::wine_et16_model_len);
+  g_model.copy(g::wine_et16_model, g::wine_et16_model_len);
   const Layout w = layout_of_buf();
-  put_u32(w.nodes + w.stride + 4, 1);  // node 1's left child is itself
-  fix_crc();
+  g_model.put_u32(w.nodes + w.stride + 4, 1);  // node 1's left child is itself
+  g_model.resign();
   TT_CHECK(load_buf(f) == Status::kCorrupt);
-  copy_model(g::wine_et16_model, g::wine_et16_model_len);
-  put_u32(w.nodes + 8, w.n_nodes + w.n_leaves);
-  fix_crc();
+  g_model.copy(g::wine_et16_model, g::wine_et16_model_len);
+  g_model.put_u32(w.nodes + 8, w.n_nodes + w.n_leaves);
+  g_model.resign();
   TT_CHECK(load_buf(f) == Status::kCorrupt);
-  copy_model(g::wine_et16_model, g::wine_et16_model_len);
-  put_u32(p + 12, 0xFFFFFFFFu);  // n_nodes + n_leaves overflows 32 bits
-  fix_crc();
+  g_model.copy(g::wine_et16_model, g::wine_et16_model_len);
+  g_model.put_u32(p + 12, 0xFFFFFFFFu);  // n_nodes + n_leaves overflows 32 bits
+  g_model.resign();
   TT_CHECK(load_buf(f) == Status::kCorrupt);
 }
 
@@ -378,8 +360,8 @@ TT_TEST(every_truncation_is_rejected) {
   Forest f;
   int accepted = 0;
   for (std::size_t n = kModelHeaderSize; n < g::iris_rf_model_len; ++n) {
-    copy_model(g::iris_rf_model, n);
-    fix_crc();
+    g_model.copy(g::iris_rf_model, n);
+    g_model.resign();
     if (load_buf(f) == Status::kOk) ++accepted;
   }
   TT_CHECK_EQ(accepted, 0);
@@ -398,9 +380,9 @@ TT_TEST(byte_mutations_never_break_predict) {
                                      static_cast<std::uint8_t>(orig ^ 0x80)};
       for (std::uint8_t v : values) {
         if (v == orig) continue;
-        copy_model(c->model, c->model_len);
-        g_buf[pos] = v;
-        fix_crc();
+        g_model.copy(c->model, c->model_len);
+        g_model.buf[pos] = v;
+        g_model.resign();
         Forest f;
         if (load_buf(f) != Status::kOk) continue;
         ++loaded;
