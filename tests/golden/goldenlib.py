@@ -74,3 +74,17 @@ def output_path():
     if len(sys.argv) != 2:
         sys.exit(f"usage: {sys.argv[0]} OUTPUT.hpp")
     return sys.argv[1]
+
+
+def har_dir():
+    """The har_exercise_1 accelerometer data set (../shared/data beside the checkout).
+
+    TINYSENSE_HAR_DIR overrides; otherwise <repo>/../shared/data/har_exercise_1,
+    which is where the developers' machines and CI keep the shared data.
+    """
+    import os
+    env = os.environ.get("TINYSENSE_HAR_DIR")
+    if env:
+        return env
+    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    return os.path.join(os.path.dirname(root), "shared", "data", "har_exercise_1")

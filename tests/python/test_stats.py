@@ -6,7 +6,9 @@ import pytest
 
 import tinysense as ts
 
-HAR_DIR = "/work/shared/data/har_exercise_1"
+HAR_DIR = os.environ.get("TINYSENSE_HAR_DIR", os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+    "shared", "data", "har_exercise_1"))
 REL = 1e-5  # float32 kernels vs float64 numpy, relative to the value's scale
 ULP = 3e-7  # int16 kernels: exact sums, one float rounding at the end
 

@@ -57,6 +57,12 @@ constexpr double kTreesProbaF32Abs = 1e-6;
 // Trees regression, float32 leaves summed in float32: max error / max |value|.
 constexpr double kTreesRegressF32Rel = 1e-6;
 
+// Node runtime (tinysense/node): first-order DC-blocking high-pass in float32
+// vs scipy.signal.lfilter float64, relative RMS error.
+constexpr double kMicDcRelRms = 2e-6;  // measured 3.5e-7
+// Oversampled ADC temperature (float32 conversion) vs the numpy float64 model, degC.
+constexpr double kAdcTempAbsC = 1e-3;
+
 }  // namespace tt::tol
 
 #endif  // TINYSENSE_TESTS_TOLERANCES_HPP
