@@ -1,0 +1,3 @@
+# User C module tinysense_soundlevel for CMake-based ports (see ../usermod.cmake).
+include(${CMAKE_CURRENT_LIST_DIR}/../usermod.cmake)
+tinysense_usermod(tinysense_soundlevel)
